@@ -1,0 +1,3 @@
+from scrapersky.cli import main
+
+main()

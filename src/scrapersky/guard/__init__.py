@@ -1,0 +1,1 @@
+"""Guardrails: static audit, runtime guards, enum sync and database health."""
