@@ -33,7 +33,7 @@ typecheck: $(STAMP)  ## mypy --strict on the package
 audit: $(STAMP)  ## ScraperSky must pass its own session audit
 	$(BIN)/scrapersky audit src/
 
-test: $(STAMP) system-deps lint typecheck  ## everything CI runs: lint, types, audit, all tests
+test: $(STAMP) system-deps lint typecheck audit  ## everything CI runs: lint, types, audit, all tests
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)  ## fast tests with no database

@@ -47,11 +47,19 @@ class Settings(BaseSettings):
     pool_max_overflow: int = Field(default=0, ge=0, le=1000)
     pool_timeout_s: float = Field(default=30.0, gt=0)
     pool_recycle_s: float = Field(default=1800.0, gt=0)
+    pool_pre_ping: bool = Field(
+        default=True,
+        description="Test each connection on checkout (3 round trips with asyncpg). Workers "
+        "may turn it off: the runner retries claims and records on a dropped connection.",
+    )
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=0)
     lock_timeout_ms: int = Field(default=10_000, ge=0)
     application_name: str = Field(default="scrapersky", min_length=1, max_length=63)
     auto_migrate: bool = Field(default=True, description="Run migrations at start-up.")
+    check_enums_on_start: bool = Field(
+        default=True, description="Compare Python enums with pg_enum at start-up; fail fast."
+    )
 
     # --- runtime guard --------------------------------------------------------------------
     hold_warn_s: float = Field(
@@ -94,15 +102,67 @@ class Settings(BaseSettings):
     )
     worker_poll_interval_s: float = Field(default=2.0, gt=0)
     worker_grace_s: float = Field(default=20.0, ge=0)
+    worker_record_retry_s: float = Field(
+        default=60.0, ge=0, description="How long to retry saving a batch while the db is down."
+    )
+    worker_synchronous_commit: bool = Field(
+        default=False,
+        description="Claims/records wait for the WAL flush. Off: a server crash may lose the "
+        "last instant of them; leases and at-least-once delivery redo that work.",
+    )
     diagnostic_dir: Path | None = Field(default=None, description="Default: <data_dir>/diagnostics")
     diagnostic_max_files: int = Field(default=500, ge=0)
     diagnostic_max_bytes: int = Field(default=20 * 1024 * 1024, ge=0)
     default_phone_region: str = Field(default="US", min_length=2, max_length=2)
+    stage_credits_pause_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="After a ScraperAPI credits/plan error (401/403), rows wait this long and "
+        "go back to the queue without using an attempt; no request is sent meanwhile.",
+    )
+    metadata_concurrency: int = Field(default=50, ge=1, le=10_000)
+    metadata_batch_size: int = Field(default=10, ge=1, le=1000)
+    contacts_concurrency: int = Field(default=50, ge=1, le=10_000)
+    contacts_batch_size: int = Field(default=10, ge=1, le=1000)
+    contacts_domain_page_cap: int = Field(
+        default=200,
+        ge=0,
+        description="Pages of one domain a worker scans per cap window; the rest wait for the "
+        "next window without using an attempt (0: no cap).",
+    )
+    contacts_domain_cap_window_s: float = Field(default=600.0, gt=0)
+    contacts_auto_select_per_domain: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="Likely contact pages (contact, about, team, imprint...) selected per "
+        "domain by auto-advance.",
+    )
+    sitemap_discovery_concurrency: int = Field(default=20, ge=1, le=10_000)
+    sitemap_import_concurrency: int = Field(
+        default=8, ge=1, le=1000, description="Files imported at once (each holds its URLs)."
+    )
+    sitemap_max_depth: int = Field(
+        default=5, ge=0, le=50, description="Index levels followed below a discovered sitemap."
+    )
+    sitemap_max_urls: int = Field(default=50_000, ge=1, description="Page URLs kept per file.")
+    sitemap_max_children: int = Field(default=50_000, ge=0, description="Children per index.")
+    sitemap_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="Uncompressed bytes read per file."
+    )
+    sitemap_max_files_per_domain: int = Field(
+        default=10_000, ge=1, description="Sitemap files recorded per domain, all levels."
+    )
 
     # --- API / UI -------------------------------------------------------------------------
     api_token: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=0, le=65535)
+    api_cookie_secure: bool = Field(
+        default=False, description="Mark the UI session cookie Secure (set when served on https)."
+    )
+    api_session_ttl_s: int = Field(default=12 * 3600, ge=60, description="UI login lifetime.")
+    api_max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
     @field_validator("scraperapi_country_code", "proxy_url", mode="before")
     @classmethod

@@ -24,9 +24,22 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEST_DATA_DIR = PROJECT_ROOT / ".scrapersky" / "test"
 
 
+# The embedded test cluster is disposable: durability costs time and buys nothing.
+FAST_TEST_SERVER = (
+    "ALTER SYSTEM SET fsync = off",
+    "ALTER SYSTEM SET synchronous_commit = off",
+    "ALTER SYSTEM SET full_page_writes = off",
+    "SELECT pg_reload_conf()",
+)
+
+
+def external_server() -> str | None:
+    return os.environ.get("SCRAPERSKY_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+
+
 def server_url() -> URL:
     """The admin URL (database 'postgres') of the server the tests run on."""
-    raw = os.environ.get("SCRAPERSKY_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    raw = external_server()
     if not raw:
         raw = start_embedded(TEST_DATA_DIR / "pgdata")
     url = make_url(raw)
@@ -48,7 +61,7 @@ def asyncpg_dsn(url: URL) -> dict[str, object]:
 
 
 async def admin_execute(url: URL, *statements: str) -> None:
-    conn = await asyncpg.connect(**asyncpg_dsn(url.set(database="postgres")))  # type: ignore[arg-type]
+    conn = await asyncpg.connect(**asyncpg_dsn(url.set(database="postgres")))
     try:
         for statement in statements:
             await conn.execute(statement)
@@ -79,6 +92,8 @@ class TemplateDatabase:
     async def build(self) -> None:
         if self._built:
             return
+        if external_server() is None:
+            await admin_execute(self.url, *FAST_TEST_SERVER)
         await admin_execute(
             self.url, f'DROP DATABASE IF EXISTS "{self.name}"', f'CREATE DATABASE "{self.name}"'
         )

@@ -14,7 +14,14 @@ app = typer.Typer(
 
 
 def main() -> None:
-    app()
+    from scrapersky.cli.common import err_console
+    from scrapersky.exceptions import ScraperSkyError
+
+    try:
+        app()
+    except ScraperSkyError as exc:
+        err_console.print(f"[red]error:[/red] {exc.message}")
+        raise SystemExit(1) from None
 
 
 @app.command()
@@ -26,9 +33,32 @@ def version() -> None:
 
 
 def _register_groups() -> None:
-    from scrapersky.cli import db
+    from scrapersky.cli import (
+        api,
+        audit,
+        check,
+        db,
+        demo,
+        domains,
+        export,
+        sampleweb,
+        status,
+        worker,
+    )
 
-    db.register(app)
+    for group in (
+        demo,
+        domains,
+        export,
+        worker,
+        status,
+        api,
+        sampleweb,
+        db,
+        check,
+        audit,
+    ):
+        group.register(app)
 
 
 _register_groups()

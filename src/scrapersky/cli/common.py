@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
-from scrapersky.exceptions import ScraperSkyError
+from scrapersky.exceptions import DatabaseUnavailable, ScraperSkyError
 from scrapersky.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -32,15 +33,17 @@ def settings_or_exit() -> Settings:
 
 @asynccontextmanager
 async def database_session(*, migrate: bool | None = None) -> AsyncIterator[Database]:
-    """Open the process's database for one command, and close it afterwards."""
+    """Open the process's database for one command, and close it afterwards.
+
+    Failures surface as ScraperSkyError; ``cli.main`` prints them as one clear line.
+    """
     from scrapersky.db.engine import close_database, open_database
 
     settings = settings_or_exit()
-    try:
-        db = await open_database(settings, migrate=migrate)
-    except ScraperSkyError as exc:
-        exit_with_error(exc.message)
+    db = await open_database(settings, migrate=migrate)
     try:
         yield db
+    except (OSError, SQLAlchemyError) as exc:
+        raise DatabaseUnavailable(f"database error: {type(exc).__name__}: {exc}") from exc
     finally:
         await close_database()

@@ -16,7 +16,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     async_sessionmaker,
@@ -24,7 +26,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from scrapersky.db.embedded import start_embedded
-from scrapersky.exceptions import DatabaseUnavailable
+from scrapersky.exceptions import DatabaseUnavailable, ScraperSkyError
 from scrapersky.guard.runtime import configure_guard, instrument_engine
 from scrapersky.settings import Settings
 
@@ -63,7 +65,7 @@ class Database:
             max_overflow=settings.pool_max_overflow,
             pool_timeout=settings.pool_timeout_s,
             pool_recycle=settings.pool_recycle_s,
-            pool_pre_ping=True,
+            pool_pre_ping=settings.pool_pre_ping,
             connect_args=connect_args(settings, self.timeouts),
         )
         instrument_engine(self.engine.sync_engine)
@@ -131,10 +133,23 @@ async def open_database(
     """Create the process's Database, run migrations if configured, and make it current."""
     configure_guard(hold_warn_s=settings.hold_warn_s, strict=settings.strict_guard)
     database = Database(settings, url or resolve_url(settings))
-    if migrate if migrate is not None else settings.auto_migrate:
-        from scrapersky.db.migrate import upgrade  # migrations import the schema lazily
+    try:
+        if migrate if migrate is not None else settings.auto_migrate:
+            from scrapersky.db.migrate import upgrade  # migrations import the schema lazily
 
-        await upgrade(database)
+            await upgrade(database)
+        if settings.check_enums_on_start and migrate is not False:  # False: caller owns schema
+            from scrapersky.guard.enum_sync import verify_enums_on_start  # SchemaDriftError
+
+            await verify_enums_on_start(database)
+    except ScraperSkyError:
+        await database.dispose()
+        raise
+    except (OSError, SQLAlchemyError, asyncpg.PostgresError) as exc:
+        await database.dispose()
+        raise DatabaseUnavailable(
+            f"cannot use the database at {database.display_url}: {type(exc).__name__}: {exc}"
+        ) from exc
     set_database(database)
     log.info(
         "database open",

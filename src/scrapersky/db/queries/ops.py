@@ -14,15 +14,21 @@ async def server_version(session: AsyncSession) -> str:
 
 
 async def show_settings(session: AsyncSession, names: tuple[str, ...]) -> dict[str, str]:
-    """``SHOW <name>`` for each name, as the server reports it inside this transaction."""
-    values: dict[str, str] = {}
-    for name in names:
-        if not name.replace("_", "").isalnum():
-            raise ValueError(f"not a setting name: {name!r}")
-        values[name] = str((await session.execute(text(f"SHOW {name}"))).scalar_one())
-    return values
+    """Each setting as ``SHOW`` reports it inside this transaction, in one round trip."""
+    rows = await session.execute(
+        text("SELECT name, current_setting(name) FROM unnest(CAST(:names AS text[])) AS name"),
+        {"names": list(names)},
+    )
+    return {str(name): str(value) for name, value in rows}
 
 
 async def sleep_seconds(session: AsyncSession, seconds: float) -> None:
     """``pg_sleep`` - used to prove a statement_timeout is in force."""
     await session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+
+
+async def reset_pipeline_data(session: AsyncSession) -> None:
+    """Empty every pipeline table (the demo's own database only)."""
+    await session.execute(
+        text("TRUNCATE contacts, pages, sitemap_files, domains RESTART IDENTITY CASCADE")
+    )

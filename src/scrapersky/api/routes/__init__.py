@@ -1,0 +1,1 @@
+"""One router per resource: domains, sitemaps, pages, contacts, exports, ops."""

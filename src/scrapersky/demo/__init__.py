@@ -1,0 +1,1 @@
+"""`scrapersky demo`: the whole pipeline, offline, on generated sites, in one command."""
