@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)  ## start the embedded database, migrate it, and prove the connection settings
-	$(BIN)/scrapersky db check
+run: $(STAMP)  ## the whole pipeline offline on generated sites, then the UI until Ctrl-C
+	$(BIN)/scrapersky demo $(DEMO_ARGS)
 
 system-deps:  ## Debian packages the tests use: pgbouncer (pooler tests), chromium (browser tests)
 	@bash scripts/system-deps.sh

@@ -1,10 +1,13 @@
 """Phase 1 and the fenced phase 3 statements on real Postgres: one-statement claims that skip
-locked rows, respect LIMIT and next_attempt_at, reclaim expired leases; token fencing."""
+locked rows, respect LIMIT and next_attempt_at, reclaim expired leases; token fencing; fair
+claims that rotate across domains from one claim to the next."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -13,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scrapersky.db.engine import Database
 from scrapersky.db.queries.ops import show_settings
-from scrapersky.db.queries.stage import ClaimedRow, OutcomeRow, claim_batch, record_outcomes
+from scrapersky.db.queries.stage import (
+    ClaimedRow,
+    FairRotation,
+    OutcomeRow,
+    StageTarget,
+    claim_batch,
+    record_outcomes,
+)
 from scrapersky.db.schema import contacts, domains, pages
 from scrapersky.db.transaction import transaction
 from scrapersky.pipeline.registry import QUEUES
@@ -22,6 +32,7 @@ from tests.support.stages import probe_rows, seed_domains
 pytestmark = pytest.mark.integration
 
 METADATA = QUEUES["metadata"]
+CONTACTS = dataclasses.replace(QUEUES["contacts_scan"], fair_by="domain_id")  # as the stage
 
 
 async def claim(
@@ -166,9 +177,6 @@ async def test_outcomes_retry_fail_and_release(db: Database) -> None:
 
 
 async def test_fair_claim_takes_every_domain_before_a_second_page(db: Database) -> None:
-    target = QUEUES["contacts_scan"].__class__(
-        **{**vars(QUEUES["contacts_scan"]), "fair_by": "domain_id"}
-    )
     big, small1, small2 = await seed_domains(3, prefix="fair")
     async with transaction() as session:
         await session.execute(
@@ -180,11 +188,106 @@ async def test_fair_claim_takes_every_domain_before_a_second_page(db: Database) 
             ],
         )
     async with transaction() as session:
-        claimed = await claim_batch(session, target, limit=6, token=uuid.uuid4(), lease_s=60)
+        claimed = await claim_batch(session, CONTACTS, limit=6, token=uuid.uuid4(), lease_s=60)
     per_domain: dict[int, int] = {}
     for row in claimed:
         per_domain[row.values["domain_id"]] = per_domain.get(row.values["domain_id"], 0) + 1
     assert per_domain == {big: 2, small1: 2, small2: 2}
+
+
+async def seed_due_pages(domain_count: int, pages_each: int) -> list[int]:
+    """``domain_count`` domains with ``pages_each`` queued pages, all due now; inserted domain
+    by domain, so id order (and due order) would serve the first domain's pages first."""
+    domain_ids = await seed_domains(domain_count, prefix="fair")
+    async with transaction() as session:
+        await session.execute(
+            insert(pages),
+            [
+                {"domain_id": d, "url": f"https://x/{d}/{n}", "scan_status": "queued"}
+                for d in domain_ids
+                for n in range(pages_each)
+            ],
+        )
+    return domain_ids
+
+
+async def fair_claim(
+    limit: int, rotation: FairRotation | None, target: StageTarget = CONTACTS
+) -> list[int]:
+    """Claim (and commit) a batch; the domain id of each row claimed."""
+    async with transaction() as session:
+        rows = await claim_batch(
+            session, target, limit=limit, token=uuid.uuid4(), lease_s=60, rotation=rotation
+        )
+    return [int(row.values["domain_id"]) for row in rows]
+
+
+async def test_consecutive_fair_claims_rotate_across_domains(db: Database) -> None:
+    domain_ids = await seed_due_pages(3, 30)
+    rotation = FairRotation()
+    claims = [await fair_claim(10, rotation) for _ in range(3)]
+    assert [len(c) for c in claims] == [10, 10, 10]
+    for claimed in claims:  # every claim: one page of each domain before a second of any
+        assert sorted(Counter(claimed).values()) == [3, 3, 4]
+    # the domain that got the extra page moves on: three claims, 10 pages of each domain
+    assert Counter(d for claimed in claims for d in claimed) == dict.fromkeys(domain_ids, 10)
+
+
+async def test_fair_rotation_visits_every_domain_before_any_twice(db: Database) -> None:
+    domain_ids = await seed_due_pages(40, 3)
+    rotation = FairRotation()
+    first_round = [await fair_claim(10, rotation) for _ in range(4)]
+    seen = [d for claimed in first_round for d in claimed]
+    assert sorted(seen) == sorted(domain_ids)  # 40 domains in 4 claims, none twice
+    second_round = [await fair_claim(10, rotation) for _ in range(4)]
+    assert second_round == first_round  # the same order again: a rotation, not a restart
+
+
+async def test_each_runner_rotates_in_its_own_order(db: Database) -> None:
+    await seed_due_pages(40, 3)
+    first = await fair_claim(10, FairRotation(salt="worker-a"))
+    second = await fair_claim(10, FairRotation(salt="worker-b"))
+    assert len(set(first)) == len(set(second)) == 10
+    assert set(first) != set(second)  # two workers do not start on the same domains
+    third = await fair_claim(10, None)  # no rotation given: a random start, still fair
+    assert len(set(third)) == 10
+
+
+async def test_fair_claim_skips_rows_another_claim_holds(db: Database) -> None:
+    await seed_due_pages(4, 10)
+    rotation = FairRotation(salt="same")
+    holding = asyncio.Event()
+    release = asyncio.Event()
+    held: list[int] = []
+
+    async def hold_claim() -> None:
+        async with transaction() as session:
+            rows = await claim_batch(
+                session, CONTACTS, limit=8, token=uuid.uuid4(), lease_s=60, rotation=rotation
+            )
+            held.extend(row.id for row in rows)
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold_claim())
+    await asyncio.wait(
+        [holder, asyncio.ensure_future(holding.wait())], timeout=10, return_when="FIRST_COMPLETED"
+    )
+    assert holding.is_set(), holder
+    async with transaction() as session:  # same rotation: the same domains and ranks, locked
+        rows = await claim_batch(
+            session,
+            CONTACTS,
+            limit=8,
+            token=uuid.uuid4(),
+            lease_s=60,
+            rotation=FairRotation(salt="same"),
+        )
+    release.set()
+    await holder
+    assert len(held) == len(rows) == 8
+    assert not set(held) & {row.id for row in rows}
+    assert sorted(Counter(row.values["domain_id"] for row in rows).values()) == [2, 2, 2, 2]
 
 
 async def synchronous_commit(session: AsyncSession) -> str:

@@ -12,7 +12,9 @@ from scrapersky.exceptions import ConfigurationError
 from scrapersky.pipeline.registry import QUEUES
 from scrapersky.pipeline.stage import (
     DIAGNOSTIC_BYTES,
+    MAX_DEFER_S,
     ClaimedItem,
+    Defer,
     Failure,
     StageSpec,
     Success,
@@ -75,6 +77,22 @@ def test_failure_at_the_limit_or_not_retryable_is_terminal() -> None:
     )
 
 
+def test_defer_is_its_own_decision_at_any_attempt_with_its_delay() -> None:
+    s = spec(max_attempts=3, backoff_base_s=10, backoff_jitter=0)
+    assert decide(s, item(1), Defer(120.0, "credits")) == ("defer", 120.0)
+    assert decide(s, item(3), Defer(5.0, "domain_cap")) == ("defer", 5.0)  # not terminal
+    assert decide(s, item(1), Defer(10 * MAX_DEFER_S, "credits")) == ("defer", MAX_DEFER_S)
+
+
+@pytest.mark.parametrize(
+    ("delay", "reason"),
+    [(-1.0, "credits"), (float("inf"), "credits"), (float("nan"), "x"), (1, "")],
+)
+def test_defer_refuses_a_delay_or_reason_phase_3_could_not_store(delay: float, reason: str) -> None:
+    with pytest.raises(ValueError, match="Defer"):
+        Defer(delay, reason)
+
+
 def test_error_text_says_what_happens_next() -> None:
     s = spec(max_attempts=3)
     failure = Failure("http_503", "HTTP 503 from api")
@@ -114,6 +132,7 @@ def test_item_timeout_must_be_shorter_than_the_lease() -> None:
         ({"status_column": "domain"}, "not an enum column"),
         ({"backoff_base_s": 10, "backoff_max_s": 1}, "backoff_base_s <= backoff_max_s"),
         ({"backoff_jitter": 2}, "fraction"),
+        ({"fair_by": "source"}, "must be NOT NULL"),  # NULL rows would never be claimed
     ],
 )
 def test_spec_refuses_bad_declarations(changes: dict[str, object], message: str) -> None:

@@ -103,6 +103,26 @@ def test_interpret_rfc9309_status_semantics(status: int | None, error: str, poli
     assert info.can_fetch("http://s.test/anything", UA) is (policy == "allow_all")
 
 
+@pytest.mark.parametrize(
+    ("status", "error", "expected"),
+    [
+        (403, "credits", "credits"),  # the scraping API's 403 is not the site's 403
+        (401, "credits", "credits"),
+        (429, "rate_limited", "rate_limited"),
+        (429, None, "rate_limited"),
+    ],
+)
+def test_interpret_failures_of_the_scraping_api_are_not_a_policy(
+    status: int, error: str | None, expected: str
+) -> None:
+    message = "ScraperAPI 403: API credits or plan exhausted" if error == "credits" else None
+    info = interpret_robots("http://s.test/robots.txt", status=status, error=error, message=message)
+    assert info.error == expected  # reported to the caller (and never cached)
+    assert info.policy != "allow_all"
+    assert not info.can_fetch("http://s.test/anything", UA)
+    assert (info.message or "").endswith("(http://s.test/robots.txt)")
+
+
 def test_interpret_a_body_cut_at_the_cap_keeps_whole_lines() -> None:
     body = b"User-agent: *\nDisallow: /a\nDisallow: /b-cut-here"
     info = interpret_robots("http://s.test/robots.txt", status=200, body=body, error="too_large")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from scrapersky.exceptions import ConfigurationError
@@ -42,3 +46,17 @@ def test_bad_values_name_the_variable(
     with pytest.raises(ConfigurationError) as caught:
         load_settings()
     assert expected in caught.value.message
+
+
+def test_configuration_doc_is_current() -> None:
+    """docs/configuration.md is generated from Settings; regenerate it after adding one."""
+    root = Path(__file__).resolve().parents[2]
+    generated = subprocess.run(
+        [sys.executable, str(root / "scripts" / "config_doc.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert (root / "docs" / "configuration.md").read_text() == generated, (
+        "run: .venv/bin/python scripts/config_doc.py > docs/configuration.md"
+    )

@@ -6,7 +6,11 @@ serve(settings, "127.0.0.1", 8000)
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+from collections.abc import Iterator
+
+import uvicorn
 
 from scrapersky.api.auth import configured_token
 from scrapersky.exceptions import ConfigurationError
@@ -34,10 +38,41 @@ def check_bind(settings: Settings, host: str) -> None:
     )
 
 
+def make_server(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    log_level: str = "info",
+    own_signals: bool = True,
+) -> uvicorn.Server:
+    """A uvicorn server for an app whose database the caller has opened.
+
+    ``own_signals=False`` leaves SIGINT/SIGTERM to the caller (``scrapersky run`` drains its
+    workers first; uvicorn would otherwise re-raise the signal after shutting down).
+    """
+    from scrapersky.api.app import create_app
+
+    check_bind(settings, host)
+    config = uvicorn.Config(
+        create_app(settings, manage_database=False),
+        host=host,
+        port=port,
+        log_level=log_level,
+        server_header=False,
+        proxy_headers=False,
+    )
+    return uvicorn.Server(config) if own_signals else _CallerOwnsSignals(config)
+
+
+class _CallerOwnsSignals(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 def serve(settings: Settings, host: str, port: int, *, log_level: str = "info") -> None:
     """Run the API and UI until interrupted (the app opens and closes the database)."""
-    import uvicorn
-
     from scrapersky.api.app import create_app
 
     check_bind(settings, host)

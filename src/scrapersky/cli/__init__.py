@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 app = typer.Typer(
@@ -16,7 +18,9 @@ app = typer.Typer(
 def main() -> None:
     from scrapersky.cli.common import err_console
     from scrapersky.exceptions import ScraperSkyError
+    from scrapersky.logging_setup import configure_logging
 
+    configure_logging(os.environ.get("SCRAPERSKY_LOG_LEVEL", "INFO"))
     try:
         app()
     except ScraperSkyError as exc:
@@ -37,11 +41,14 @@ def _register_groups() -> None:
         api,
         audit,
         check,
+        curate,
         db,
         demo,
         domains,
         export,
+        run,
         sampleweb,
+        sitemaps,
         status,
         worker,
     )
@@ -49,13 +56,16 @@ def _register_groups() -> None:
     for group in (
         demo,
         domains,
+        sitemaps,
         export,
+        run,
         worker,
         status,
         api,
         sampleweb,
         db,
         check,
+        curate,
         audit,
     ):
         group.register(app)

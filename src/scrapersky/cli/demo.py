@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import os
 from pathlib import Path
 
 import typer
@@ -108,6 +110,8 @@ def demo_command(
     """Run the whole pipeline offline on generated sites, then serve the UI until Ctrl-C."""
     from scrapersky.demo.session import DemoOptions, DemoSession
 
+    if "SCRAPERSKY_LOG_LEVEL" not in os.environ:
+        logging.getLogger("scrapersky").setLevel(logging.WARNING)  # keep the progress readable
     base = settings_or_exit()
     options = DemoOptions(sites=sites, seed=seed, latency=latency, corpus=corpus, timeout_s=timeout)
 
@@ -115,6 +119,7 @@ def demo_command(
         if as_json:
             print(json.dumps({**summary.as_dict(), "elapsed_s": round(elapsed, 2)}))
         else:
+            console.print()
             console.print(summary_table(summary, elapsed))
 
     async def run() -> PipelineSummary:
@@ -146,19 +151,11 @@ def demo_command(
 
 async def serve_ui(settings: Settings, port: int) -> None:
     """Serve the API and UI on 127.0.0.1 in this event loop until Ctrl-C."""
-    import uvicorn
+    from scrapersky.api.serve import make_server
 
-    from scrapersky.api.app import create_app
-
-    config = uvicorn.Config(
-        create_app(settings, manage_database=False),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        server_header=False,
-    )
+    server = make_server(settings, "127.0.0.1", port, log_level="warning")
     console.print(f"[bold]UI: http://127.0.0.1:{port}/ui/domains[/bold]  (Ctrl-C to stop)")
-    await uvicorn.Server(config).serve()
+    await server.serve()
 
 
 def register(app: typer.Typer) -> None:

@@ -28,10 +28,10 @@ def start_embedded(pgdata: Path) -> str:
     with _lock:
         server = _servers.get(pgdata)
         if server is None:
-            try:
+            with warnings.catch_warnings():
+                # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
+                warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
                 import pgserver  # imported lazily: only the embedded mode needs it
-            except ImportError as exc:  # pragma: no cover - pgserver is a hard dependency
-                raise DatabaseUnavailable(f"pgserver is not installed: {exc}") from exc
             pgdata.mkdir(parents=True, exist_ok=True)
             log.info(
                 "starting embedded PostgreSQL",
@@ -39,7 +39,6 @@ def start_embedded(pgdata: Path) -> str:
             )
             try:
                 with warnings.catch_warnings():
-                    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
                     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
                     server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
             except Exception as exc:

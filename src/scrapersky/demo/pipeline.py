@@ -81,6 +81,8 @@ async def run_until_done(
             if on_progress is not None:
                 on_progress(progress_of(summary), elapsed)
             idle_polls = idle_polls + 1 if is_idle(summary) else 0
+            if control.stop.is_set():
+                continue  # already stopping: a second request would skip the grace period
             if idle_polls >= 2:
                 control.request_stop("pipeline idle")
             elif timeout_s is not None and elapsed > timeout_s:
@@ -89,6 +91,7 @@ async def run_until_done(
         await worker
     finally:
         if not worker.done():
-            control.request_stop("interrupted")
+            if not control.stop.is_set():
+                control.request_stop("interrupted")
             await asyncio.wait_for(worker, timeout=settings.worker_grace_s + 15)
     return await current_summary()

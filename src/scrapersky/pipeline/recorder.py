@@ -4,10 +4,12 @@
     await recorder.record(token, done, released, claim_s=0.004, work_s=0.8)
 
 The fenced status update returns the ids this batch still owns; only those get the stage's
-``record_success`` / ``on_terminal_failure`` writes, in the same transaction. Rows whose
-lease was lost (expired and reclaimed elsewhere) are logged and dropped. A database outage
-is retried with backoff for ``worker_record_retry_s`` (the work is done - keep it); a stage
-write that fails for another reason is retried row by row so one bad row fails alone.
+``record_success`` / ``on_terminal_failure`` writes, in the same transaction. A ``Defer`` needs
+no stage write: its row goes back to the queue (attempt given back, error columns kept) and is
+counted as ``deferred``, not as a failure. Rows whose lease was lost (expired and reclaimed
+elsewhere) are logged and dropped. A database outage is retried with backoff for
+``worker_record_retry_s`` (the work is done - keep it); a stage write that fails for another
+reason is retried row by row so one bad row fails alone.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from typing import Any
 from scrapersky.db.engine import Database
 from scrapersky.db.queries.stage import OutcomeRow, record_outcomes
 from scrapersky.db.transaction import transaction
-from scrapersky.metrics import STAGE_DB_ERRORS, STAGE_ITEMS, STAGE_PHASE_SECONDS
+from scrapersky.metrics import STAGE_DB_ERRORS, STAGE_DEFERRED, STAGE_ITEMS, STAGE_PHASE_SECONDS
 from scrapersky.pipeline.diagnostics import DiagnosticRecord, DiagnosticStore
 from scrapersky.pipeline.stage import (
     ClaimedItem,
+    Defer,
     Failure,
     Outcome,
     Stage,
@@ -48,6 +51,7 @@ _METRIC_OUTCOME = {
     "retry": "requeued",
     "failure": "failed",
     "release": "released",
+    "defer": "deferred",
 }
 
 
@@ -59,6 +63,7 @@ class RunTotals:
     requeued: int = 0
     failed: int = 0
     released: int = 0
+    deferred: int = 0  # back in the queue without using an attempt (Defer)
     lease_lost: int = 0
     unrecorded: int = 0  # work done but the record gave up (rows return after lease expiry)
 
@@ -102,6 +107,8 @@ class BatchRecorder:
                 failure = entry.outcome
                 message = describe_failure(entry.item, self.spec, failure, kind == "failure")
                 rows.append(OutcomeRow(entry.item.id, kind, delay, failure.category, message))
+            elif isinstance(entry.outcome, Defer):
+                rows.append(OutcomeRow(entry.item.id, kind, delay, entry.outcome.reason))
             else:
                 rows.append(OutcomeRow(entry.item.id, "success"))
         return sorted(rows, key=lambda row: row.id)
@@ -160,6 +167,7 @@ class BatchRecorder:
                 )
                 await asyncio.sleep(delay)
         self._account(rows, owned, claim_s, work_s, time.perf_counter() - started)
+        self._log_deferrals(rows, owned, done)
         await self._write_diagnostics(rows, owned, done)
 
     async def _record_once(
@@ -182,7 +190,7 @@ class BatchRecorder:
                     continue
                 if isinstance(entry.outcome, Success):
                     successes.append((entry.item, entry.outcome.result))
-                elif kinds[entry.item.id] == "failure":
+                elif isinstance(entry.outcome, Failure) and kinds[entry.item.id] == "failure":
                     terminal.append((entry.item, entry.outcome))
             if successes:
                 await self.stage.record_success(session, successes)
@@ -253,6 +261,7 @@ class BatchRecorder:
         totals.requeued += counts["retry"]
         totals.failed += counts["failure"]
         totals.released += counts["release"]
+        totals.deferred += counts["defer"]
         totals.lease_lost += len(lost)
         log.info(
             "batch recorded",
@@ -264,12 +273,38 @@ class BatchRecorder:
                 "requeued": counts["retry"],
                 "failed": counts["failure"],
                 "released": counts["release"],
+                "deferred": counts["defer"],
                 "lease_lost": len(lost),
                 "claim_ms": round(claim_s * 1000, 1),
                 "work_ms": round(work_s * 1000, 1),
                 "record_ms": round(record_s * 1000, 1),
             },
         )
+
+    def _log_deferrals(
+        self, rows: Sequence[OutcomeRow], owned: set[int], done: Sequence[WorkDone]
+    ) -> None:
+        """``scrapersky_stage_deferred_total{stage,reason}`` and one log line per reason."""
+        deferred = {row.id for row in rows if row.kind == "defer" and row.id in owned}
+        by_reason: dict[str, list[Defer]] = {}
+        for entry in done:
+            if entry.item.id in deferred and isinstance(entry.outcome, Defer):
+                by_reason.setdefault(entry.outcome.reason, []).append(entry.outcome)
+        for reason, defers in by_reason.items():
+            STAGE_DEFERRED.labels(stage=self.spec.name, reason=reason).inc(len(defers))
+            log.info(
+                "%d item(s) deferred (%s): %s",
+                len(defers),
+                reason,
+                defers[0].message or reason,
+                extra={
+                    "action": "deferred",
+                    "stage": self.spec.name,
+                    "reason": reason,
+                    "count": len(defers),
+                    "delay_s": round(max(d.delay_s for d in defers), 1),
+                },
+            )
 
     async def _write_diagnostics(
         self, rows: Sequence[OutcomeRow], owned: set[int], done: Sequence[WorkDone]

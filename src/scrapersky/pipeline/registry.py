@@ -48,7 +48,12 @@ QUEUES: dict[str, StageTarget] = {
 }  # fmt: skip
 
 # name -> "module:callable"; the stage modules add themselves here, one line each.
-STAGES: dict[str, str] = {}
+STAGES: dict[str, str] = {
+    "metadata": "scrapersky.pipeline.stages.metadata:build",
+    "contacts_scan": "scrapersky.pipeline.stages.contacts_scan:build",
+    "sitemap_discovery": "scrapersky.pipeline.stages.sitemap_discovery:build",
+    "sitemap_import": "scrapersky.pipeline.stages.sitemap_import:build",
+}
 
 
 def load_factory(ref: str) -> StageFactory:

@@ -6,10 +6,11 @@
 A claim loop keeps ``spec.concurrency`` work() calls in flight: whenever a batch worth of
 slots is free it claims another batch, so concurrency 100 with batch 10 runs ten batches at
 once. Each batch is recorded in one transaction when its last item is done, fenced by the
-batch's lease token (see ``recorder.py``). On stop: no more claims, in-flight work gets
-``worker_grace_s``, the rest is cancelled and released (back to queued, attempt not counted)
-in its batch's record. Database errors while claiming are logged and retried with backoff,
-so a worker rides out a database restart.
+batch's lease token (see ``recorder.py``): a success, a retry or terminal failure, or a
+deferral (``Defer``: back to the queue later, attempt given back). On stop: no more claims,
+in-flight work gets ``worker_grace_s``, the rest is cancelled and released (back to queued,
+attempt not counted) in its batch's record. Database errors while claiming are logged and
+retried with backoff, so a worker rides out a database restart.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from scrapersky.db.engine import Database
-from scrapersky.db.queries.stage import anything_due, claim_batch
+from scrapersky.db.queries.stage import FairRotation, anything_due, claim_batch
 from scrapersky.db.transaction import transaction
 from scrapersky.exceptions import GuardViolation
 from scrapersky.guard.runtime import assert_no_transaction
@@ -36,7 +37,15 @@ from scrapersky.pipeline.recorder import (
     RunTotals,
     WorkDone,
 )
-from scrapersky.pipeline.stage import ClaimedItem, Failure, Outcome, Stage, Success, backoff_delay
+from scrapersky.pipeline.stage import (
+    ClaimedItem,
+    Defer,
+    Failure,
+    Outcome,
+    Stage,
+    Success,
+    backoff_delay,
+)
 from scrapersky.pipeline.transient import describe_db_error, is_transient_db_error
 from scrapersky.settings import Settings
 
@@ -76,6 +85,8 @@ class StageRunner:
             rand=rand,
         )
         self._rand = rand
+        # fair_by stages: this runner's round-robin over the column's values, across claims
+        self._rotation = FairRotation() if self.spec.fair_by else None
         self._free = self.spec.concurrency
         # Batches claimed but not yet recorded. Slots free when work() ends, so fast work
         # must not let claims run ahead of records (rows would wait in processing).
@@ -187,6 +198,7 @@ class StageRunner:
                 token=token,
                 lease_s=self.spec.lease_s,
                 asynchronous_commit=not self.synchronous_commit,
+                rotation=self._rotation,
             )
         elapsed = time.perf_counter() - started
         self._claim_seconds.observe(elapsed)
@@ -248,9 +260,9 @@ class StageRunner:
             return Failure("guard", f"{type(exc).__name__}: {exc}", retryable=False)
         except Exception as exc:
             return Failure("crash", f"{type(exc).__name__}: {exc}")
-        if isinstance(outcome, Success | Failure):
+        if isinstance(outcome, Success | Failure | Defer):
             return outcome
-        message = f"work() returned {type(outcome).__name__}, not Success or Failure"
+        message = f"work() returned {type(outcome).__name__}, not Success, Failure or Defer"
         return Failure("crash", message, retryable=False)
 
     async def _finish_batch(

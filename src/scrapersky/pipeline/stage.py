@@ -3,7 +3,8 @@
     spec = StageSpec.on(QUEUES["metadata"], name="metadata", batch_size=20, concurrency=50)
     class MetadataStage(BaseStage[Homepage]): spec = spec; async def work(self, item): ...
 
-``work()`` does network and CPU only - no database. ``record_success()`` writes the stage's
+``work()`` does network and CPU only - no database - and returns ``Success``, ``Failure`` or
+``Defer`` (not now, not this row's fault). ``record_success()`` writes the stage's
 results inside the runner's phase-3 transaction, for items whose lease the runner verified.
 Delivery is at-least-once (a record whose commit was lost in a database restart is retried,
 and a crashed worker's rows are claimed again), so those writes must be idempotent:
@@ -13,6 +14,7 @@ and a crashed worker's rows are claimed again), so those writes must be idempote
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import re
 import uuid
@@ -31,6 +33,7 @@ R_co = TypeVar("R_co", covariant=True)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DIAGNOSTIC_BYTES = 1024  # what a Failure keeps of a response for the diagnostic record
 MAX_ERROR_CHARS = 2000  # of a failure message stored on the row
+MAX_DEFER_S = 30 * 86400.0  # seconds: a longer Defer is shortened to this
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,29 @@ class Failure:
             object.__setattr__(self, "diagnostic", self.diagnostic[:DIAGNOSTIC_BYTES])
 
 
-Outcome = Success[Any] | Failure
+@dataclass(frozen=True)
+class Defer:
+    """Not now, and not this row's fault: back to the queue after ``delay_s``, attempt kept.
+
+    For a reason outside the row (scraping-API credits gone, a per-domain budget used up). The
+    row goes back to its queued status, due in ``delay_s`` seconds, with the attempt its claim
+    took given back; its error columns keep the last real failure. ``reason`` is a short stable
+    code (``credits``, ``domain_cap``) for logs and the ``scrapersky_stage_deferred_total``
+    metric; ``message`` is for the log. No diagnostic file, not counted as a failure.
+    """
+
+    delay_s: float
+    reason: str
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.delay_s) or self.delay_s < 0:
+            raise ValueError(f"Defer delay_s must be a finite number >= 0, not {self.delay_s!r}")
+        if not self.reason:
+            raise ValueError("Defer needs a reason (a short code such as 'credits')")
+
+
+Outcome = Success[Any] | Failure | Defer
 
 
 @runtime_checkable
@@ -160,7 +185,7 @@ class Stage(Protocol[R]):
 
     async def aclose(self) -> None: ...
 
-    async def work(self, item: ClaimedItem) -> Success[R] | Failure: ...
+    async def work(self, item: ClaimedItem) -> Success[R] | Failure | Defer: ...
 
     async def record_success(
         self, session: AsyncSession, items: Sequence[tuple[ClaimedItem, R]]
@@ -182,7 +207,7 @@ class BaseStage(Generic[R]):
     async def aclose(self) -> None:
         """Release what setup() opened; called once after the last record."""
 
-    async def work(self, item: ClaimedItem) -> Success[R] | Failure:
+    async def work(self, item: ClaimedItem) -> Success[R] | Failure | Defer:
         raise NotImplementedError
 
     async def record_success(
@@ -218,15 +243,18 @@ def backoff_delay(
     return max(0.0, min(max_s, raw + spread))
 
 
-Decision = Literal["success", "retry", "failure"]
+Decision = Literal["success", "retry", "failure", "defer"]
 
 
 def decide(
     spec: StageSpec, item: ClaimedItem, outcome: Outcome, rand: Callable[[], float] = random.random
 ) -> tuple[Decision, float]:
-    """What phase 3 does with an outcome: success, a retry after N seconds, or terminal."""
+    """What phase 3 does with an outcome: success, a retry or a deferral after N seconds, or
+    terminal."""
     if isinstance(outcome, Success):
         return "success", 0.0
+    if isinstance(outcome, Defer):
+        return "defer", min(outcome.delay_s, MAX_DEFER_S)
     if outcome.retryable and item.attempt < spec.max_attempts:
         delay = backoff_delay(
             item.attempt,

@@ -13,9 +13,12 @@ A normal web failure is a :class:`FetchResult` with ``error`` set to one categor
     http_5xx       5xx; via ScraperAPI 500 = failed after the API's own retries
     too_large      the body passed the byte cap (``truncated``; body holds the first bytes)
     blocked        refused by the SSRF guard (before connecting, or at a redirect hop)
-    robots         robots.txt disallows the URL, or answers 5xx/429 (RFC 9309: disallow all)
+    robots         robots.txt disallows the URL, or answers 5xx (RFC 9309: disallow all)
     rate_limited   429: ScraperAPI concurrency limit or the site; retry later
     credits        ScraperAPI 401/403: credits or plan exhausted; stop the stage
+
+``rate_limited`` and ``credits`` may come from the robots.txt request: then the page is not
+requested ("robots.txt not read: ..."), and nothing is cached for the origin.
     invalid_url    not an http(s) URL, or a redirect to one
     redirect_loop  a redirect chain that returns to a URL, or longer than fetch_max_redirects
     decode         the body does not match its Content-Encoding

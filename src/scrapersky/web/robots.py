@@ -6,13 +6,19 @@
 What a robots.txt fetch outcome means (RFC 9309 section 2.3.1):
 - 2xx: parse the body (a body cut at the size cap is parsed as far as it goes);
 - 4xx, 404 included: "unavailable", everything is allowed; likewise more than five redirects;
-- 5xx, 429 (as Google does), and a site we cannot reach (timeout, dns, connect, tls):
-  "unreachable", everything is disallowed until the cache entry expires (at most 5 min).
-  The fetcher reports a 5xx/429 robots.txt as error ``robots``; when the site itself cannot
-  be reached it reports that network category (``dns``, ``connect``...), which says more.
+- 5xx and a site we cannot reach (timeout, dns, connect, tls): "unreachable", everything is
+  disallowed until the cache entry expires (at most 5 min). The fetcher reports a 5xx
+  robots.txt as error ``robots``; when the site itself cannot be reached it reports that
+  network category (``dns``, ``connect``...), which says more.
+- ``credits`` (the scraping API's 401/403: credits, plan or key) and ``rate_limited`` (429:
+  the API's concurrency limit, or the site asking us to slow down): robots.txt was not read,
+  which says nothing about the site's policy. Checked before the status, so an API 403 is
+  never taken for the site's "403: allow all". Nothing is cached; the fetcher refuses the
+  page with that category (no request sent) and the caller pauses or retries as it would
+  for the page itself. (Through the API, the target's own 404/410 arrive as 404/410 and
+  still mean "allow all"; its other failures arrive as the API's 500.)
 Redirects are followed by the fetcher (at most five hops). Fetching robots.txt itself never
-checks robots. Failures of the scraping API (rate_limited, credits) say nothing about the
-site: they are reported to the caller and not cached.
+checks robots.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from protego import Protego
 RobotsPolicy = Literal["parsed", "allow_all", "disallow_all"]
 ROBOTS_MAX_REDIRECTS = 5
 ERROR_TTL_S = 300.0  # an unreachable robots.txt is asked again after at most this long
+# robots.txt was not read, for a reason that says nothing about the site's policy: never cached
 NOT_ABOUT_THE_SITE = frozenset({"rate_limited", "credits"})
 # robots.txt could not be fetched because the site cannot be reached at all: the page would
 # fail the same way, so the fetch reports this category rather than "robots".
@@ -82,6 +89,14 @@ def interpret_robots(
     user_agent: str = "*",
 ) -> RobotsInfo:
     """Turn one robots.txt fetch outcome into a policy (pure: no I/O)."""
+    if status == 429 and error is None:
+        error = "rate_limited"
+    if error in NOT_ABOUT_THE_SITE:
+        # before the status: the scraping API's 403 (credits) is not the site's 403
+        why = message or (f"HTTP {status}" if status is not None else error)
+        return RobotsInfo(
+            robots_url, "disallow_all", status, error=error, message=f"{why} ({robots_url})"
+        )
     if status is not None and 200 <= status < 300 and error in (None, "too_large"):
         text = body.decode("utf-8", errors="replace")
         if error == "too_large":
@@ -97,7 +112,7 @@ def interpret_robots(
             float(delay) if delay is not None else None,
             parser=parser,
         )
-    unavailable = status is not None and 400 <= status < 500 and status != 429
+    unavailable = status is not None and 400 <= status < 500
     if unavailable or error in ("redirect_loop", "decode") or (error is None and status):
         # 4xx, more than five redirects, an undecodable body, or a 3xx we could not follow.
         why = f"HTTP {status}" if error is None else f"{error}: {message}"
@@ -107,7 +122,7 @@ def interpret_robots(
         robots_url,
         "disallow_all",
         status,
-        error=error or ("rate_limited" if status == 429 else "http_5xx"),
+        error=error or "http_5xx",
         message=f"{robots_url} unreachable ({reason})",
     )
 

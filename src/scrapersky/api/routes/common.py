@@ -6,12 +6,15 @@ return listing(rows, total, paging)
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn, TypeVar
 
 from fastapi import HTTPException
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from scrapersky.api.deps import Paging, field_error
+from scrapersky.db.transaction import transaction
 
 __all__ = ["field_error"]
 
@@ -50,3 +53,27 @@ def listing(rows: list[dict[str, Any]], total: int, paging: Paging, sort: str) -
         "next_cursor": int(rows[-1]["id"]) if keyset and full and rows else None,
         "items": rows,
     }
+
+
+F = TypeVar("F")
+Counter = Callable[[AsyncSession, F], Awaitable[int]]
+Lister = Callable[..., Awaitable[list[dict[str, Any]]]]
+
+
+async def list_page(
+    count: Counter[F], fetch: Lister, row_filter: F, paging: Paging, sort: str | None
+) -> dict[str, Any]:
+    """One page of a listing (offset or keyset cursor) and the total, in one transaction."""
+    check_cursor_sort(paging, sort)
+    order = sort or "-id"
+    async with transaction() as session:
+        total = await count(session, row_filter)
+        rows = await fetch(
+            session,
+            row_filter,
+            sort=order,
+            limit=paging.limit,
+            offset=paging.offset,
+            after_id=paging.cursor,
+        )
+    return listing(rows, total, paging, order)

@@ -11,8 +11,7 @@ from scrapersky.api.deps import ContactFilterDep, PageDep
 from scrapersky.api.routes.common import (
     AUTH_ERRORS,
     NOT_FOUND,
-    check_cursor_sort,
-    listing,
+    list_page,
     not_found,
 )
 from scrapersky.api.schemas import MAX_BIGINT, ContactOut, Listing
@@ -34,19 +33,7 @@ async def list_contacts_route(
     sort: Annotated[ContactSort | None, Query(description="Default -id.")] = None,
 ) -> dict[str, Any]:
     """Contacts matching the filters (``q`` searches the value)."""
-    check_cursor_sort(paging, sort)
-    order = sort or "-id"
-    async with transaction() as session:
-        total = await count_contacts(session, row_filter)
-        rows = await list_contacts(
-            session,
-            row_filter,
-            sort=order,
-            limit=paging.limit,
-            offset=paging.offset,
-            after_id=paging.cursor,
-        )
-    return listing(rows, total, paging, order)
+    return await list_page(count_contacts, list_contacts, row_filter, paging, sort)
 
 
 @router.get("/{contact_id}", response_model=ContactOut, responses=NOT_FOUND)

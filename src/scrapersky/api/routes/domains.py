@@ -13,9 +13,8 @@ from scrapersky.api.routes.common import (
     AUTH_ERRORS,
     NOT_FOUND,
     ErrorOut,
-    check_cursor_sort,
     field_error,
-    listing,
+    list_page,
     not_found,
 )
 from scrapersky.api.schemas import (
@@ -56,19 +55,7 @@ async def list_domains_route(
     sort: Annotated[SortKey | None, Query(description="Default -id (newest first).")] = None,
 ) -> dict[str, Any]:
     """Domains matching the filters, newest first; page or cursor pagination."""
-    check_cursor_sort(paging, sort)
-    order = sort or "-id"
-    async with transaction() as session:
-        total = await count_domains(session, row_filter)
-        rows = await list_domains(
-            session,
-            row_filter,
-            sort=order,
-            limit=paging.limit,
-            offset=paging.offset,
-            after_id=paging.cursor,
-        )
-    return listing(rows, total, paging, order)
+    return await list_page(count_domains, list_domains, row_filter, paging, sort)
 
 
 @router.get("/{domain_id}", response_model=DomainDetail, responses=NOT_FOUND)

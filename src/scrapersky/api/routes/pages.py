@@ -11,8 +11,7 @@ from scrapersky.api.deps import PageDep, PageFilterDep
 from scrapersky.api.routes.common import (
     AUTH_ERRORS,
     NOT_FOUND,
-    check_cursor_sort,
-    listing,
+    list_page,
     not_found,
 )
 from scrapersky.api.schemas import (
@@ -44,19 +43,7 @@ async def list_pages_route(
     sort: Annotated[PageSort | None, Query(description="Default -id.")] = None,
 ) -> dict[str, Any]:
     """Pages matching the filters: status, domain, sitemap file, URL globs, top N per domain."""
-    check_cursor_sort(paging, sort)
-    order = sort or "-id"
-    async with transaction() as session:
-        total = await count_pages(session, row_filter)
-        rows = await list_pages(
-            session,
-            row_filter,
-            sort=order,
-            limit=paging.limit,
-            offset=paging.offset,
-            after_id=paging.cursor,
-        )
-    return listing(rows, total, paging, order)
+    return await list_page(count_pages, list_pages, row_filter, paging, sort)
 
 
 @router.get("/{page_id}", response_model=PageOut, responses=NOT_FOUND)

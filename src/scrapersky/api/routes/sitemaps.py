@@ -11,8 +11,7 @@ from scrapersky.api.deps import PageDep, SitemapFilterDep
 from scrapersky.api.routes.common import (
     AUTH_ERRORS,
     NOT_FOUND,
-    check_cursor_sort,
-    listing,
+    list_page,
     not_found,
 )
 from scrapersky.api.schemas import (
@@ -44,19 +43,7 @@ async def list_sitemaps_route(
     sort: Annotated[SitemapSort | None, Query(description="Default -id.")] = None,
 ) -> dict[str, Any]:
     """Sitemap files matching the filters (``q`` searches the URL)."""
-    check_cursor_sort(paging, sort)
-    order = sort or "-id"
-    async with transaction() as session:
-        total = await count_sitemaps(session, row_filter)
-        rows = await list_sitemaps(
-            session,
-            row_filter,
-            sort=order,
-            limit=paging.limit,
-            offset=paging.offset,
-            after_id=paging.cursor,
-        )
-    return listing(rows, total, paging, order)
+    return await list_page(count_sitemaps, list_sitemaps, row_filter, paging, sort)
 
 
 @router.get("/{sitemap_id}", response_model=SitemapOut, responses=NOT_FOUND)

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ENUM
 from sqlalchemy.ext.asyncio import AsyncSession
 
-OutcomeKind = Literal["success", "retry", "failure", "release"]
+OutcomeKind = Literal["success", "retry", "failure", "release", "defer"]
 LEASE_COLUMNS = (
     "lease_token",
     "lease_expires_at",
@@ -40,8 +40,9 @@ _PREPARER = postgresql.dialect().identifier_preparer  # type: ignore[no-untyped-
 class StageTarget:
     """Where a stage's queue lives: table, status column, column prefix and status labels.
 
-    ``fair_by`` names a column (e.g. ``domain_id``) to claim round-robin across its values
-    instead of strictly by due time; it ranks every due row, so it costs a scan per claim.
+    ``fair_by`` names a NOT NULL column (e.g. ``domain_id``) to claim round-robin across its
+    values instead of strictly by due time (see :class:`FairRotation`); it reads every due row's
+    value once per claim (a hash aggregate, no sort), so a claim costs a pass over the due rows.
     """
 
     table: Table
@@ -62,6 +63,9 @@ class StageTarget:
         missing = [name for name in wanted if name not in names]
         if missing:
             raise ValueError(f"table {self.table.name} has no column(s) {', '.join(missing)}")
+        if self.fair_by and self.table.c[self.fair_by].nullable:
+            # a NULL value matches no partition: those rows would never be claimed
+            raise ValueError(f"fair_by column {self.table.name}.{self.fair_by} must be NOT NULL")
         status_type = self.table.c[self.status_column].type
         if not isinstance(status_type, ENUM):
             raise ValueError(f"{self.table.name}.{self.status_column} is not an enum column")
@@ -93,9 +97,24 @@ class ClaimedRow:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class FairRotation:
+    """A runner's place in its round-robin over a ``fair_by`` column's values, across claims.
+
+    Values are visited in the order of ``hashtext(value::text || salt)``: a permutation of its
+    own per runner (random ``salt``), so workers do not all start on the same domains. A claim
+    takes at most ``limit`` values, starting after the rotation key ``after``, one due row of
+    each before a second of any; ``claim_batch`` moves ``after`` to where the claim ended.
+    """
+
+    salt: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    after: int | None = None  # the rotation key where the last claim ended; None: the start
+
+
 @dataclass(frozen=True)
 class OutcomeRow:
-    """How phase 3 leaves one row: ``delay_s`` only for retry; error text for retry/failure."""
+    """How phase 3 leaves one row: ``delay_s`` for retry and defer; error text for
+    retry/failure (a defer keeps the row's error columns; ``category`` is only its reason)."""
 
     id: int
     kind: OutcomeKind
@@ -136,6 +155,45 @@ class _Sql:
 _RELAX = "relax AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS s)"
 
 
+def _fair_queued_cte(target: StageTarget, relax_from: str, remaining: str) -> str:
+    """Due rows round-robin across ``fair_by`` values, rotating between claims.
+
+    ``parts``: the due rows' distinct values (one pass, hash aggregate), the first ``:n`` in
+    rotation order - by ``hashtext(value || :salt)``, those after ``:after`` first, then the
+    wrapped-around rest. ``ranked``: the due rows of only those values, numbered per value.
+    ``queued``: locked in the order (number, rotation order), so one row of each value comes
+    before a second of any; ``LIMIT`` spans the values, and up to ``:n`` rows per value leave
+    room for rows another claim holds locked. Ranking every due row instead (a sort of all of
+    them per claim, and always from the same lowest values) measured 10x slower: docs/runner.md.
+    """
+    assert target.fair_by is not None
+    t = _q(target.table.name)
+    fair = _q(target.fair_by)
+    status = _q(target.status_column)
+    due_at = _q(target.lease_columns["next_attempt_at"])
+    queued = _literal(target.queued, target.enum_type)
+    due = f"c.{status} = {queued} AND c.{due_at} <= now()"
+    after = "CAST(:after AS integer)"
+    return (
+        "parts AS MATERIALIZED (SELECT fair_value, fair_key, "
+        f"coalesce(fair_key <= {after}, false) AS wrapped FROM (SELECT fair_value, "
+        "hashtext(fair_value::text || CAST(:salt AS text)) AS fair_key FROM "
+        f"(SELECT DISTINCT c.{fair} AS fair_value FROM {t} AS c WHERE {due}) AS d) AS k "
+        "ORDER BY wrapped, fair_key LIMIT :n), "
+        "ranked AS MATERIALIZED (SELECT id, rn, wrapped, fair_key FROM (SELECT c.id, "
+        f"row_number() OVER (PARTITION BY c.{fair} ORDER BY c.{due_at}, c.id) AS rn, "
+        f"p.wrapped, p.fair_key FROM {t} AS c JOIN parts AS p ON p.fair_value = c.{fair} "
+        f"WHERE {due}) AS numbered WHERE rn <= :n), "
+        f"queued AS MATERIALIZED (SELECT q.id, r.rn, r.wrapped, r.fair_key FROM {t} AS q "
+        f"JOIN ranked AS r ON r.id = q.id{relax_from} "
+        # the candidates by primary key: a join alone may hash every due row of the table
+        "WHERE q.id = ANY(ARRAY(SELECT id FROM ranked)) "
+        f"AND q.{status} = {queued} AND q.{due_at} <= now() "
+        f"ORDER BY r.rn, r.wrapped, r.fair_key, q.id FOR NO KEY UPDATE OF q SKIP LOCKED "
+        f"{remaining})"
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _statements(target: StageTarget, asynchronous_commit: bool = False) -> _Sql:
     t = _q(target.table.name)
@@ -169,15 +227,11 @@ def _statements(target: StageTarget, asynchronous_commit: bool = False) -> _Sql:
             f"ORDER BY {lc['next_attempt_at']} FOR NO KEY UPDATE SKIP LOCKED {remaining})"
         )
     else:
-        fair = _q(target.fair_by)
-        queued_cte = (
-            f"ranked AS MATERIALIZED (SELECT id, row_number() OVER (PARTITION BY {fair} "
-            f"ORDER BY {lc['next_attempt_at']}, id) AS rn, {lc['next_attempt_at']} AS due_at "
-            f"FROM {t} WHERE {due}), "
-            f"queued AS MATERIALIZED (SELECT q.id FROM {t} AS q JOIN ranked r ON r.id = q.id"
-            f"{relax_from} "
-            f"WHERE q.{status} = {queued} AND q.{lc['next_attempt_at']} <= now() "
-            f"ORDER BY r.rn, r.due_at, q.id FOR NO KEY UPDATE OF q SKIP LOCKED {remaining})"
+        queued_cte = _fair_queued_cte(target, relax_from, remaining)
+    if target.fair_by is not None:
+        returning += (
+            ", (SELECT fair_key FROM queued ORDER BY rn DESC, wrapped DESC, fair_key DESC "
+            "LIMIT 1) AS fair_next"
         )
     claim = (
         f"WITH {relax_cte}{expired_cte}, {queued_cte} "
@@ -191,14 +245,14 @@ def _statements(target: StageTarget, asynchronous_commit: bool = False) -> _Sql:
         (f"WITH {_RELAX} " if asynchronous_commit else "") + f"UPDATE {t} AS t SET "
         f"{status} = CASE v.outcome WHEN 'success' THEN {success} WHEN 'failure' THEN {failure} "
         f"ELSE {queued} END, "
-        f"{lc['attempts']} = CASE WHEN v.outcome = 'release' "
+        f"{lc['attempts']} = CASE WHEN v.outcome IN ('release', 'defer') "
         f"THEN greatest(t.{lc['attempts']} - 1, 0) ELSE t.{lc['attempts']} END, "
-        f"{lc['next_attempt_at']} = CASE WHEN v.outcome = 'retry' "
+        f"{lc['next_attempt_at']} = CASE WHEN v.outcome IN ('retry', 'defer') "
         f"THEN now() + make_interval(secs => v.delay_s) ELSE t.{lc['next_attempt_at']} END, "
         f"{lc['lease_token']} = NULL, {lc['lease_expires_at']} = NULL, "
-        f"{lc['error']} = CASE WHEN v.outcome = 'release' THEN t.{lc['error']} "
+        f"{lc['error']} = CASE WHEN v.outcome IN ('release', 'defer') THEN t.{lc['error']} "
         "ELSE v.message END, "
-        f"{lc['error_category']} = CASE WHEN v.outcome = 'release' "
+        f"{lc['error_category']} = CASE WHEN v.outcome IN ('release', 'defer') "
         f"THEN t.{lc['error_category']} ELSE v.category END, "
         f"{lc['finished_at']} = CASE WHEN v.outcome IN ('success', 'failure') THEN now() "
         f"ELSE NULL END{touch} "
@@ -239,19 +293,30 @@ async def claim_batch(
     token: uuid.UUID,
     lease_s: float,
     asynchronous_commit: bool = False,
+    rotation: FairRotation | None = None,
 ) -> list[ClaimedRow]:
     """Claim up to ``limit`` due or lease-expired rows under a fresh ``token``; one statement.
 
     ``asynchronous_commit``: the transaction's COMMIT will not wait for the WAL flush.
+    ``rotation``: for a ``fair_by`` target, where the caller's round-robin stands; it is moved
+    on by this claim (without one, each claim starts a fresh random rotation).
     """
-    result = await session.execute(
-        _statements(target, asynchronous_commit).claim,
-        {"n": limit, "token": token, "lease_s": lease_s},
-    )
+    params: dict[str, Any] = {"n": limit, "token": token, "lease_s": lease_s}
+    if target.fair_by is None:
+        rotation = None
+    else:
+        rotation = rotation if rotation is not None else FairRotation()
+        params.update(salt=rotation.salt, after=rotation.after)
+    result = await session.execute(_statements(target, asynchronous_commit).claim, params)
     rows = []
+    fair_next = None
     for row in result.mappings():
         values = {name: row[name] for name in target.load_columns}
         rows.append(ClaimedRow(id=int(row["id"]), attempts=int(row["attempts"]), values=values))
+        if rotation is not None and row["fair_next"] is not None:
+            fair_next = int(row["fair_next"])
+    if rotation is not None and fair_next is not None:
+        rotation.after = fair_next
     return rows
 
 
